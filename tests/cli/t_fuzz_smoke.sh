@@ -1,0 +1,35 @@
+#!/bin/bash
+# t_fuzz_smoke.sh --- every fuzz target already built (make -C tests
+# fuzz-build) runs each input of its committed seed corpus once: no
+# fuzzing, no building, a few seconds.  The seeds hold every malformation
+# the decoders warn about, under ASan and UBSan.
+. "$TEST_SRCDIR/lib.sh"
+
+bins=()
+for b in "$TEST_BUILDDIR"/fuzz/fuzz_*; do
+	[ -f "$b" ] && [ -x "$b" ] && bins+=("$b")
+done
+if [ ${#bins[@]} -eq 0 ]; then
+	if command -v clang >/dev/null; then
+		skip_all "no fuzz targets built (run: make -C tests fuzz-build)"
+	fi
+	skip_all "clang with libFuzzer not installed"
+fi
+
+for bin in "${bins[@]}"; do
+	name=$(basename "$bin")
+	seeds="$TEST_SRCDIR/fuzz/corpus/$name"
+	files=()
+	[ -d "$seeds" ] && mapfile -t files < <(find "$seeds" -type f | sort)
+	if [ ${#files[@]} -eq 0 ]; then
+		fail "$name has a seed corpus" "nothing in $seeds"
+		continue
+	fi
+	if out=$("$bin" -timeout=10 "${files[@]}" 2>&1); then
+		pass "$name runs its ${#files[@]} seeds cleanly"
+	else
+		fail "$name runs its ${#files[@]} seeds cleanly" \
+			"$(printf '%s\n' "$out" | grep -v '^Running\|^Executed' | tail -5)"
+	fi
+done
+finish
