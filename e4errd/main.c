@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, N_("print filesystem error events as they happen") },
 	{ "decode", cmd_decode, N_("decode the bytes of one read(2) of a fanotify descriptor") },
 	{ "replay", cmd_replay, N_("decode a capture file written by watch --capture") },
+	{ "inspect", cmd_inspect, N_("look at an inode or block on a device, read-only") },
 	{ NULL, NULL, NULL }
 };
 
