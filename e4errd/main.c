@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "decode", cmd_decode, N_("decode the bytes of one read(2) of a fanotify descriptor") },
 	{ "replay", cmd_replay, N_("decode a capture file written by watch --capture") },
 	{ "inspect", cmd_inspect, N_("look at an inode or block on a device, read-only") },
+	{ "report", cmd_report, N_("show the recorded errors, verdicts and checks") },
 	{ NULL, NULL, NULL }
 };
 
