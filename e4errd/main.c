@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay, N_("decode a capture file written by watch --capture") },
 	{ "inspect", cmd_inspect, N_("look at an inode or block on a device, read-only") },
 	{ "report", cmd_report, N_("show the recorded errors, verdicts and checks") },
+	{ "daemon", cmd_daemon, N_("record, inspect and keep every error report (the service)") },
 	{ NULL, NULL, NULL }
 };
 

@@ -46,4 +46,18 @@ const char *e4err_warning_text(const struct e4err_warning *w, char *buf,
 const char *e4err_abi_name(enum e4err_abi abi);
 int e4err_abi_parse(const char *name, enum e4err_abi *abi);
 
+/*
+ * The bytes of one decoded event (ev, from e4err_decode_next() on buf of
+ * len bytes) safe to store or export (decode_raw.c): ev->event_len bytes
+ * from ev->offset, with every byte the kernel left uninitialised zeroed --
+ * in RFC events the pad byte of the location and fsdata record headers
+ * and the function and description bytes after their NUL.  Mainline
+ * events are fully initialised and copied as they are.  Copies at most
+ * outsz bytes into out and returns how many it copied (0 for an event
+ * whose bytes are not all inside buf).
+ */
+size_t e4err_event_raw_copy(const void *buf, size_t len,
+			    const struct e4err_event *ev, void *out,
+			    size_t outsz);
+
 #endif /* E4ERR_DECODE_H */
