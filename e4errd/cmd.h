@@ -17,6 +17,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* "e4errd 0.1.0" and the library versions it was built with. */
 void print_version(FILE *f);
