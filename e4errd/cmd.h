@@ -17,6 +17,8 @@ int cmd_watch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_record_scrub(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
 /* "e4errd 0.1.0" and the library versions it was built with. */

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, N_("look at an inode or block on a device, read-only") },
 	{ "report", cmd_report, N_("show the recorded errors, verdicts and checks") },
 	{ "daemon", cmd_daemon, N_("record, inspect and keep every error report (the service)") },
+	{ "check", cmd_check, N_("run e2fsck on an unmounted filesystem behind e4errd's gates") },
+	{ "record-scrub", cmd_record_scrub, N_("record an e2scrub@ unit's run (its systemd drop-in)") },
 	{ "status", cmd_status, N_("show what the running daemon is doing now") },
 	{ NULL, NULL, NULL }
 };

@@ -134,6 +134,12 @@ static const struct key keys[] = {
 	  tristates },
 	{ "checks", "escalate_after", KEY_COUNT, F(checks.escalate_after),
 	  0, 1000, NULL },
+	{ "checks", "check_output_max", KEY_SIZE, F(checks.check_output_max),
+	  0, 16 << 20, NULL },
+	{ "checks", "retry_delay", KEY_DURATION, F(checks.retry_delay_ms),
+	  SEC, DAY, NULL },
+	{ "checks", "alert_after_failures", KEY_COUNT,
+	  F(checks.alert_after_failures), 0, 1000, NULL },
 	{ "hooks", "hook_dir", KEY_PATH, F(hooks.hook_dir), 0, 0, NULL },
 	{ "hooks", "hook_deadline", KEY_DURATION, F(hooks.hook_deadline_ms),
 	  SEC, DAY, NULL },
@@ -1048,6 +1054,9 @@ errcode_t e4err_config_init(struct e4err_config *cfg)
 	cfg->checks.check_deadline_ms = 6 * HOUR;
 	cfg->checks.use_e2scrub = E4ERR_AUTO;
 	cfg->checks.escalate_after = 3;
+	cfg->checks.check_output_max = 64 << 10;
+	cfg->checks.retry_delay_ms = 10 * MIN;
+	cfg->checks.alert_after_failures = 3;
 	cfg->hooks.hook_dir = strdup(HOOKDIR);
 	cfg->hooks.hook_deadline_ms = 60 * SEC;
 	cfg->hooks.hook_output_max = 64 << 10;

@@ -72,6 +72,9 @@ struct e4err_config {
 		uint64_t check_deadline_ms;
 		enum e4err_tristate use_e2scrub;
 		uint32_t escalate_after;	/* 0 = never escalate */
+		uint64_t check_output_max;	/* bytes of a check's output kept */
+		uint64_t retry_delay_ms;	/* first retry; doubles */
+		uint32_t alert_after_failures;	/* 0 = never alert */
 	} checks;
 	struct {
 		char *hook_dir;

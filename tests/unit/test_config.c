@@ -131,6 +131,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.checks.check_deadline_ms, 6 * HOUR);
 	assert_int_equal(cfg.checks.use_e2scrub, E4ERR_AUTO);
 	assert_int_equal(cfg.checks.escalate_after, 3);
+	assert_int_equal(cfg.checks.check_output_max, 65536);
+	assert_int_equal(cfg.checks.retry_delay_ms, 10 * MIN);
+	assert_int_equal(cfg.checks.alert_after_failures, 3);
 	assert_string_equal(cfg.hooks.hook_dir, HOOKDIR);
 	assert_int_equal(cfg.hooks.hook_deadline_ms, 60 * SEC);
 	assert_int_equal(cfg.hooks.hook_output_max, 65536);
@@ -180,6 +183,9 @@ static const char full[] =
 	"check_deadline = 2d\n"
 	"use_e2scrub = no\n"
 	"escalate_after = 0\n"
+	"check_output_max = 256k\n"
+	"retry_delay = 90s\n"
+	"alert_after_failures = 0\n"
 	"[hooks]\n"
 	"hook_dir = /opt/e4errd hooks\n"
 	"hook_deadline = 90\n"
@@ -212,6 +218,9 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.checks.check_deadline_ms, 2 * DAY);
 	assert_int_equal(cfg.checks.use_e2scrub, E4ERR_NO);
 	assert_int_equal(cfg.checks.escalate_after, 0);
+	assert_int_equal(cfg.checks.check_output_max, 256 << 10);
+	assert_int_equal(cfg.checks.retry_delay_ms, 90 * SEC);
+	assert_int_equal(cfg.checks.alert_after_failures, 0);
 	assert_string_equal(cfg.hooks.hook_dir, "/opt/e4errd hooks");
 	assert_int_equal(cfg.hooks.hook_deadline_ms, 90 * SEC);
 	assert_int_equal(cfg.hooks.hook_output_max, 1 << 20);
@@ -303,6 +312,11 @@ static void test_bad_values(void **state)
 	expect_bad("checks", "check_deadline", "59s", "between 1m and 30d");
 	expect_bad("checks", "use_e2scrub", "maybe", "auto, yes, no");
 	expect_bad("checks", "escalate_after", "1001", "between 0 and 1000");
+	expect_bad("checks", "check_output_max", "17M", "between 0 and 16M");
+	expect_bad("checks", "retry_delay", "500ms", "between 1s and 1d");
+	expect_bad("checks", "retry_delay", "2d", "between 1s and 1d");
+	expect_bad("checks", "alert_after_failures", "1001", "between 0 and 1000");
+	expect_bad("checks", "alert_after_failures", "-1", "expected a whole number");
 	expect_bad("hooks", "hook_dir", "hooks.d", "absolute path");
 	expect_bad("hooks", "hook_deadline", "0", "between 1s and 1d");
 	expect_bad("hooks", "hook_output_max", "64kB", "expected a size");
@@ -879,7 +893,7 @@ static void for_each_key(void (*fn)(const char *key, void *arg), void *arg)
 		fn(line, arg);
 		n++;
 	}
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 23);
 	free(text);
 	e4err_config_free(&cfg);
 }
