@@ -29,6 +29,9 @@
 #include "e4err_err.h"
 #include "format.h"
 #include "nls.h"
+
+/* Messages use %lld for json_int_t so translators see whole directives. */
+_Static_assert(sizeof(json_int_t) == sizeof(long long), "json_int_t is long long");
 #include "status.h"
 #include "store.h"
 
@@ -110,14 +113,16 @@ static void directories(struct status_args *a, struct e4err_store_options *opt,
 	e4err_store_options_init(opt);
 	opt->whoami = program_name;
 	*have_cfg = false;
-	if ((!a->state_dir || !a->spool_dir || !a->run_dir) &&
-	    !e4err_config_init(cfg)) {
+	if (!a->state_dir || !a->spool_dir || !a->run_dir) {
+		/* A failed load frees what it made: start from the defaults. */
 		*have_cfg = true;
 		if (e4err_config_load(NULL, cfg, &errs)) {
 			e4err_config_report(program_name, &errs);
 			e4err_config_errors_free(&errs);
-			e4err_config_init(cfg);
+			*have_cfg = !e4err_config_init(cfg);
 		}
+	}
+	if (*have_cfg) {
 		opt->state_dir = cfg->daemon.state_dir;
 		opt->spool_dir = cfg->daemon.spool_dir;
 	}
@@ -262,11 +267,11 @@ static void print_last(FILE *f, const json_t *l)
 	fputs(_("    last error: "), f);
 	print_when(f, jint(l, "time"));
 	if (json_is_integer(v = json_object_get(l, "inode")))
-		fprintf(f, _(", inode %" JSON_INTEGER_FORMAT), json_integer_value(v));
+		fprintf(f, _(", inode %lld"), json_integer_value(v));
 	if (json_is_integer(v = json_object_get(l, "block")))
-		fprintf(f, _(", block %" JSON_INTEGER_FORMAT), json_integer_value(v));
+		fprintf(f, _(", block %lld"), json_integer_value(v));
 	if (json_is_string(json_object_get(l, "function")))
-		fprintf(f, ", %s:%" JSON_INTEGER_FORMAT,
+		fprintf(f, ", %s:%lld",
 			esc(fn, sizeof(fn), l, "function"), jint(l, "line"));
 	if (json_is_string(json_object_get(l, "comm")))
 		fprintf(f, _(", comm %s"), esc(comm, sizeof(comm), l, "comm"));
@@ -285,15 +290,11 @@ static void print_fs(FILE *f, const json_t *fs)
 	fprintf(f, _("    mode: %s (%s)\n"), jstr(fs, "mode"),
 		reason_text(jstr(fs, "mode_reason")));
 	if (json_is_integer(json_object_get(fs, "errors_count")))
-		fprintf(f, _("    errors_count %" JSON_INTEGER_FORMAT
-			     " (%" JSON_INTEGER_FORMAT " before e4errd watched)"),
+		fprintf(f, _("    errors_count %lld (%lld before e4errd watched)"),
 			jint(fs, "errors_count"), jint(fs, "pre_watch"));
 	else
 		fputs(_("    errors_count unknown"), f);
-	fprintf(f, _(", reported by events %" JSON_INTEGER_FORMAT ", lost reports %"
-		     JSON_INTEGER_FORMAT " (kernel's own %" JSON_INTEGER_FORMAT
-		     "), not counted %" JSON_INTEGER_FORMAT ", resets %"
-		     JSON_INTEGER_FORMAT "\n"),
+	fprintf(f, _(", reported by events %lld, lost reports %lld (kernel's own %lld), not counted %lld, resets %lld\n"),
 		jint(fs, "reported"), jint(fs, "lost_reports"),
 		jint(fs, "lost_lines"), jint(fs, "uncounted"), jint(fs, "resets"));
 	if (json_is_object(last))
@@ -306,7 +307,7 @@ static void print_daemon(FILE *f, const struct gathered *g)
 	const json_t *q = json_object_get(d, "queue");
 	size_t i;
 
-	fprintf(f, _("daemon: running (pid %" JSON_INTEGER_FORMAT ", since "),
+	fprintf(f, _("daemon: running (pid %lld, since "),
 		jint(d, "pid"));
 	print_when(f, jint(d, "started"));
 	fprintf(f, _(", status of "));
@@ -318,15 +319,12 @@ static void print_daemon(FILE *f, const struct gathered *g)
 	else
 		fprintf(f, _("kernel ABI: %s\n"), jstr(d, "abi"));
 	if (json_is_true(json_object_get(k, "reading")))
-		fprintf(f, _("kernel log: read (%" JSON_INTEGER_FORMAT " ext4 lines, %"
-			     JSON_INTEGER_FORMAT " forged lines ignored, %"
-			     JSON_INTEGER_FORMAT " records lost to overruns)\n"),
+		fprintf(f, _("kernel log: read (%lld ext4 lines, %lld forged lines ignored, %lld records lost to overruns)\n"),
 			jint(k, "lines"), jint(k, "foreign"), jint(k, "records_lost"));
 	else
 		fprintf(f, _("kernel log: not read (%s): no function, line or "
 			     "message for mainline events\n"), jstr(k, "error"));
-	fprintf(f, _("queue: %" JSON_INTEGER_FORMAT " waiting, %" JSON_INTEGER_FORMAT
-		     " running; %" JSON_INTEGER_FORMAT " events recorded\n"),
+	fprintf(f, _("queue: %lld waiting, %lld running; %lld events recorded\n"),
 		jint(q, "waiting"), jint(q, "running"), jint(d, "events_recorded"));
 	fprintf(f, _("filesystems:\n"));
 	json_array_foreach(json_object_get(d, "filesystems"), i, fs)
@@ -340,8 +338,7 @@ static void print_text(FILE *f, const struct gathered *g)
 	if (g->running)
 		print_daemon(f, g);
 	else if (g->daemon)
-		fprintf(f, _("daemon: not running (status file %s is left from pid %"
-			     JSON_INTEGER_FORMAT ")\n"), g->status_path,
+		fprintf(f, _("daemon: not running (status file %s is left from pid %lld)\n"), g->status_path,
 			jint(g->daemon, "pid"));
 	else
 		fprintf(f, _("daemon: not running (no status file %s: %s)\n"),
@@ -349,9 +346,7 @@ static void print_text(FILE *f, const struct gathered *g)
 	if (json_is_string(json_object_get(s, "error")))
 		fprintf(f, _("store: %s: %s\n"), jstr(s, "db_path"), jstr(s, "error"));
 	else
-		fprintf(f, _("store: %s, %" JSON_INTEGER_FORMAT " bytes (+ %"
-			     JSON_INTEGER_FORMAT " in the WAL), %" JSON_INTEGER_FORMAT
-			     " events of %" JSON_INTEGER_FORMAT " filesystems%s\n"),
+		fprintf(f, _("store: %s, %lld bytes (+ %lld in the WAL), %lld events of %lld filesystems%s\n"),
 			jstr(s, "db_path"), jint(s, "size_bytes"),
 			jint(s, "wal_bytes") > 0 ? jint(s, "wal_bytes") : 0,
 			jint(s, "events"), jint(s, "filesystems"),
