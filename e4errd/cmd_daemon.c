@@ -320,6 +320,8 @@ static errcode_t start(struct daemon *d)
 	}
 	retval = open_store(d);
 	if (!retval)
+		retval = daemon_enrich_start(d);
+	if (!retval)
 		retval = follow_setup(&d->follow, &daemon_follow_ops, d, paths,
 				      npaths);
 	if (!retval)
@@ -332,7 +334,9 @@ static errcode_t start(struct daemon *d)
 static void stop(struct daemon *d)
 {
 	dnotify("STOPPING=1");
+	d->stop = true;		/* nothing new starts */
 	daemon_inspect_stop(d);
+	daemon_enrich_stop(d);
 	daemon_metrics(d, d->metrics_dirty);
 	daemon_fs_free_all(d);
 	follow_cleanup(&d->follow);
@@ -383,6 +387,7 @@ int cmd_daemon(int argc, char **argv)
 		dnotify("READY=1\nSTATUS=%zu filesystems watched",
 			e4err_source_nmarks(d.follow.src));
 		daemon_metrics(&d, true);
+		daemon_status_write(&d, true);
 		detached(&d);
 		daemon_loop(&d);
 	}

@@ -3,18 +3,25 @@
  * that make it up share it.
  *
  *   cmd_daemon.c       options, configuration, start-up, detaching, stop
- *   daemon_loop.c      the poll() loop: signals, follow.c, counters,
- *                      inspection children, timers only while work waits
+ *   daemon_loop.c      the poll() loop: signals, the kernel log, follow.c,
+ *                      counters, inspection children, timers only while
+ *                      work waits
  *   daemon_fs.c        the filesystems watched, as the daemon knows them
  *   daemon_events.c    one read: decode, attribute, store, flood control
+ *   daemon_enrich.c    the enrich stage: kernel log, enriched records,
+ *                      modes and lost reports
+ *   daemon_marks.c     errors_count and the superblock: first sight, the
+ *                      error marks, reports with no object to inspect
  *   daemon_inspect.c   inspections: queues, children, deadlines, results
- *   daemon_counters.c  errors_count and the superblock: errors no event told
+ *   daemon_status.c    the status file for `e4errd status`
  *   daemon_log.c       syslog, com_err, sd_notify, capabilities, metrics
  *
  * Data flows one way: follow.c hands over raw reads, daemon_events.c
- * records them and asks for inspections, daemon_inspect.c records what
- * they found.  Nothing here blocks on a device: superblock and sysfs reads
- * are served from memory, everything else runs in a child with a deadline.
+ * records them and hands them to enrich (lib/enrich.h), which matches them
+ * with kernel log lines and superblocks; the enriched records are stored
+ * and their objects inspected; daemon_inspect.c records what inspections
+ * found.  Nothing here blocks on a device: superblock and sysfs reads are
+ * served from memory, everything else runs in a child with a deadline.
  */
 #ifndef E4ERR_DAEMON_H
 #define E4ERR_DAEMON_H
@@ -28,9 +35,11 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "enrich.h"
 #include "event.h"
 #include "follow.h"
 #include "inspect.h"
+#include "kmsg.h"
 #include "store.h"
 
 /* Inspection children at once, over all filesystems. */
@@ -45,6 +54,8 @@
 #define DAEMON_METRICS_MIN_MS	5000
 /* While spooling, how often to try to go back to the state directory. */
 #define DAEMON_SPOOL_RETRY_MS	5000
+/* The status file is rewritten at most this often. */
+#define DAEMON_STATUS_MIN_MS	1000
 
 struct daemon_options {
 	bool foreground;
@@ -99,13 +110,16 @@ struct daemon_fs {
 	uint8_t uuid_bytes[16];
 
 	int errors_fd;		/* /sys/fs/ext4/<kname>/errors_count, or -1 */
-	struct e4err_counter counter;
+	bool has_mark;		/* its stored error mark was read */
+	struct e4err_store_error_mark mark;	/* as last written */
+	uint64_t lost_total;	/* lost reports recorded in total (the mark) */
 
 	struct daemon_flood *flood;
 	size_t nflood;
 	struct daemon_request *queue;	/* FIFO of waiting inspections */
 	size_t nqueue;
 	uint64_t dropped;	/* requests refused while the queue was full */
+	enum e4err_fs_mode mode_said;	/* as last logged */
 	bool running;		/* one inspection at a time per filesystem */
 	size_t stuck;		/* abandoned children not yet reaped */
 	uint64_t events;	/* recorded since start */
@@ -156,6 +170,18 @@ struct daemon {
 	uint64_t spool_retry_ms;
 	bool metrics_dirty;
 	uint64_t metrics_last_ms;
+
+	/* The enrich stage (daemon_enrich.c) and the status file. */
+	struct e4err_enrich *en;
+	struct e4err_enriched *rec;	/* where records are popped to */
+	struct e4err_kmsg *km;		/* NULL: the kernel log is not read */
+	errcode_t kmsg_err;		/* why not */
+	uint64_t enrich_next_ms;	/* e4err_enrich_tick() due; 0: nothing waits */
+	uint64_t started_ms;
+	char *status_path;
+	bool status_dirty;
+	uint64_t status_last_ms;
+	errcode_t status_err;		/* of the last write, said once */
 };
 
 /* daemon_log.c: logging (a process has one log, so its settings are static). */
@@ -183,6 +209,16 @@ void daemon_fs_free_all(struct daemon *d);
 
 /* daemon_events.c */
 errcode_t daemon_data(void *arg, const struct e4err_source_data *data);
+void daemon_consider(struct daemon *d, struct daemon_fs *fs,
+		     const struct daemon_request *r, uint64_t now_ms);
+
+/* daemon_enrich.c */
+errcode_t daemon_enrich_start(struct daemon *d);
+void daemon_enrich_stop(struct daemon *d);
+void daemon_kmsg_drain(struct daemon *d);
+uint64_t daemon_enrich_due(const struct daemon *d);
+void daemon_enrich_timers(struct daemon *d);
+void daemon_enrich_drain(struct daemon *d);
 
 /* daemon_inspect.c */
 void daemon_inspect_request(struct daemon *d, struct daemon_fs *fs,
@@ -193,14 +229,20 @@ void daemon_inspect_deadlines(struct daemon *d, uint64_t now_ms);
 void daemon_inspect_reap(struct daemon *d, struct daemon_zombie *z);
 void daemon_inspect_stop(struct daemon *d);
 void daemon_inspect_forget_fs(struct daemon *d, struct daemon_fs *fs);
-errcode_t daemon_store_inspection(struct daemon *d, struct daemon_fs *fs,
+errcode_t daemon_report_to_policy(struct daemon *d, struct daemon_fs *fs,
 				  const struct e4err_store_inspection *in);
 
-/* daemon_counters.c */
-void daemon_counters_first_sight(struct daemon *d, struct daemon_fs *fs);
+/* daemon_marks.c */
+void daemon_counters_first_sight(struct daemon *d, struct daemon_fs *fs,
+				 bool read_only);
 void daemon_counters_check(struct daemon *d, struct daemon_fs *fs);
-void daemon_counters_explain(struct daemon_fs *fs,
-			     const struct e4err_event *ev);
+void daemon_mark_move(struct daemon *d, struct daemon_fs *fs);
+void daemon_record_lost(struct daemon *d, struct daemon_fs *fs, uint64_t n,
+			const struct e4err_enrich_fs_info *info);
+
+/* daemon_status.c */
+void daemon_status_write(struct daemon *d, bool force);
+uint64_t daemon_status_due(const struct daemon *d);
 
 /* cmd_daemon.c */
 void daemon_reload(struct daemon *d);

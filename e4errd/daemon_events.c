@@ -1,7 +1,8 @@
 /*
  * daemon_events.c --- one read of a fanotify group: decode every event,
  * attribute it to its filesystem, record the lot in one transaction, and
- * only then say "recorded" and ask for inspections.
+ * only then say "recorded", hand the events to enrich (which completes
+ * them from the kernel log and the superblock) and ask for inspections.
  *
  * Flood control: a filesystem object (inode, or block when no inode is
  * named) reported again within flood_window of the last inspection asked
@@ -280,43 +281,67 @@ static bool request_of(const struct item *it, struct daemon_request *r)
 	return true;
 }
 
-static void consider(struct daemon *d, struct item *it, uint64_t now)
+/*
+ * Ask for an inspection of r's object unless one was asked for within the
+ * flood window (then it is only counted).  Also for the objects enrich
+ * finds: those of a merged event, and errors known from the log alone.
+ */
+void daemon_consider(struct daemon *d, struct daemon_fs *fs,
+		     const struct daemon_request *r, uint64_t now)
 {
-	struct daemon_request r;
 	struct daemon_flood *f;
 	uint64_t window = d->cfg.daemon.flood_window_ms;
 
-	if (!request_of(it, &r))
-		return;
-	f = flood_slot(it->fs, &r);
+	f = flood_slot(fs, r);
 	if (f && f->asked_ms && now - f->asked_ms < window &&
-	    (!f->has_generation || !r.has_generation ||
-	     f->generation == r.generation) && same_object(f, &r)) {
+	    (!f->has_generation || !r->has_generation ||
+	     f->generation == r->generation) && same_object(f, r)) {
 		f->events++;
 		return;
 	}
 	if (f) {
-		f->has_inode = r.has_inode;
-		f->inode = r.inode;
-		f->has_block = r.has_block;
-		f->block = r.block;
-		f->has_generation = r.has_generation;
-		f->generation = r.generation;
+		f->has_inode = r->has_inode;
+		f->inode = r->inode;
+		f->has_block = r->has_block;
+		f->block = r->block;
+		f->has_generation = r->has_generation;
+		f->generation = r->generation;
 		f->asked_ms = now;
 		f->events = 1;
 	}
-	daemon_inspect_request(d, it->fs, &r);
+	daemon_inspect_request(d, fs, r);
+}
+
+/* Enrich completes the event; an overflow asks for every counter now. */
+static void enrich(struct daemon *d, const struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+
+		e4err_enrich_event(d->en, it->fs, &it->ev,
+				   it->recorded ? &it->ref : NULL, mono_ms());
+	}
+	if (e4err_enrich_rescan_wanted(d->en)) {
+		dlog(LOG_WARNING, _("the event queue overflowed: reading every "
+		     "filesystem's error counter to count the reports lost"));
+		e4err_enrich_rescan(d->en, mono_ms());
+	}
+	d->status_dirty = true;
 }
 
 /* ---- one read ------------------------------------------------------------- */
 
 static void after_commit(struct daemon *d, struct batch *b)
 {
+	struct daemon_request r;
 	uint64_t now = mono_ms();
 	bool errors = false;
 	size_t i;
 
 	say_recorded(b);
+	enrich(d, b);
 	for (i = 0; i < b->n; i++) {
 		struct item *it = &b->items[i];
 
@@ -325,8 +350,8 @@ static void after_commit(struct daemon *d, struct batch *b)
 		if (!it->fs)
 			continue;
 		it->fs->events++;
-		daemon_counters_explain(it->fs, &it->ev);
-		consider(d, it, now);
+		if (request_of(it, &r))
+			daemon_consider(d, it->fs, &r, now);
 	}
 	d->events += b->n;
 	d->metrics_dirty = true;
@@ -344,6 +369,8 @@ errcode_t daemon_data(void *arg, const struct e4err_source_data *data)
 	struct batch b = { .group = data->group, .time_ns = data->time_ns };
 	errcode_t retval;
 
+	/* The lines ext4 printed before it sent these events are in first. */
+	daemon_kmsg_drain(d);
 	retval = decode_all(d, &b, data);
 	if (!retval)
 		retval = record_all(d, &b, data);
@@ -351,7 +378,7 @@ errcode_t daemon_data(void *arg, const struct e4err_source_data *data)
 		com_err(program_name, retval, P_("while recording %zu event: "
 			"it is NOT recorded", "while recording %zu events: they "
 			"are NOT recorded", b.n), b.n);
-		/* The counters will show them as errors nobody recorded. */
+		/* Enrich never hears of them: they count as lost reports. */
 	} else {
 		after_commit(d, &b);
 	}

@@ -4,8 +4,9 @@
  * follow.c says when a filesystem is marked, changes or leaves the mount
  * table; this file keeps a struct daemon_fs for each, named like events
  * name it (group, fsid), with what the store, the inspector and the
- * counters need.  A filesystem that left the mount table is kept a while:
- * after a lazy unmount its mark lives on, and late events still name it.
+ * counters need, and tells enrich (which knows it by that pointer).  A
+ * filesystem that left the mount table is kept a while: after a lazy
+ * unmount its mark lives on, and late events still name it.
  */
 #include "config.h"
 
@@ -99,6 +100,12 @@ static bool parse_uuid(const char *s, uint8_t out[16])
 
 static void release_fs(struct daemon *d, struct daemon_fs *fs)
 {
+	if (d->en) {
+		/* What enrich holds of it is stored while fs is still valid. */
+		daemon_enrich_drain(d);
+		e4err_enrich_remove_fs(d->en, fs, mono_ms());
+		daemon_enrich_drain(d);
+	}
 	daemon_inspect_forget_fs(d, fs);
 	if (fs->errors_fd >= 0)
 		close(fs->errors_fd);
@@ -247,7 +254,7 @@ static void fs_added(void *arg, const struct e4err_fs *fs, uint32_t group)
 	/* A filesystem mounted again may hold the state directory. */
 	d->spool_retry_ms = mono_ms();
 	note_fs(d, dfs);
-	daemon_counters_first_sight(d, dfs);
+	daemon_counters_first_sight(d, dfs, fs->read_only || fs->emergency_ro);
 	trim_gone(d);
 }
 
@@ -260,11 +267,14 @@ static void fs_gone(void *arg, const struct e4err_fs *fs)
 		return;
 	/* Errors raised while it went away still count. */
 	daemon_counters_check(d, dfs);
+	daemon_mark_move(d, dfs);
 	dfs->gone = true;
 	dfs->gone_ms = mono_ms();
+	e4err_enrich_fs_gone(d->en, dfs, dfs->gone_ms);
 	if (dfs->errors_fd >= 0)
 		close(dfs->errors_fd);
 	dfs->errors_fd = -1;
+	d->status_dirty = true;
 	trim_gone(d);
 }
 
@@ -275,6 +285,11 @@ static void fs_changed(void *arg, const struct e4err_fs *old,
 	struct daemon_fs *dfs = find_live_dev(d, fs->dev);
 	char *mp;
 
+	/* ext4 writes no superblock there: enrich must not wait for it. */
+	if (dfs)
+		e4err_enrich_set_read_only(d->en, dfs,
+					   fs->read_only || fs->emergency_ro);
+	d->status_dirty = true;
 	if (dfs && strcmp(dfs->mountpoint, fs->mountpoint)) {
 		mp = strdup(fs->mountpoint);
 		if (mp) {

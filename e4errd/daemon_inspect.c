@@ -32,7 +32,14 @@
 
 /* ---- recording results ---------------------------------------------------- */
 
-errcode_t daemon_store_inspection(struct daemon *d, struct daemon_fs *fs,
+/*
+ * Every report reaches the store's verdicts here: the results of
+ * inspections, and the reports with no object to inspect (lost reports,
+ * errors the superblock counted while nothing watched).  Each must lead to
+ * a check as the policy decides; this is where the policy will be asked.
+ * For now it records.
+ */
+errcode_t daemon_report_to_policy(struct daemon *d, struct daemon_fs *fs,
 				  const struct e4err_store_inspection *in)
 {
 	struct e4err_store_fs sfs;
@@ -43,7 +50,7 @@ errcode_t daemon_store_inspection(struct daemon *d, struct daemon_fs *fs,
 	if (retval)
 		com_err(program_name, retval, _("while recording an inspection "
 			"of %s: it is NOT recorded"), fs->mountpoint);
-	d->metrics_dirty = true;
+	d->metrics_dirty = d->status_dirty = true;
 	daemon_spool_check(d);
 	return retval;
 }
@@ -105,7 +112,7 @@ static void record_result(struct daemon *d, struct daemon_fs *fs,
 	}
 	in.nfindings = i;
 	in.findings = f;
-	daemon_store_inspection(d, fs, &in);
+	daemon_report_to_policy(d, fs, &in);
 }
 
 /* An inspection that never ran: recorded inconclusive, with why. */
@@ -154,6 +161,7 @@ void daemon_inspect_request(struct daemon *d, struct daemon_fs *fs,
 	}
 	fs->queue = q;
 	q[fs->nqueue++] = *req;
+	d->status_dirty = true;
 	daemon_inspect_kick(d);
 }
 

@@ -1,13 +1,14 @@
 /*
  * daemon_loop.c --- the daemon's one poll() loop.
  *
- * It sleeps until something happens: a signal (signalfd), a mount or
- * unmount, an error event, an error counter changing (sysfs_notify gives
- * POLLPRI|POLLERR), an inspection child writing its result or ending, a
- * stuck child finally exiting (pidfd).  Timeouts exist only while work
- * waits: an inspection's deadline, the after-error looks at the mount
- * table and counters, a metrics rewrite, a retry of the state directory
- * while spooling.  Idle, it never wakes.
+ * It sleeps until something happens: a signal (signalfd), a kernel log
+ * record, a mount or unmount, an error event, an error counter changing
+ * (sysfs_notify gives POLLPRI|POLLERR), an inspection child writing its
+ * result or ending, a stuck child finally exiting (pidfd).  Timeouts exist
+ * only while work waits: an inspection's deadline, the after-error looks
+ * at the mount table and counters, enrich's settle times and superblock
+ * reads, a log line waiting for its pieces, a metrics or status rewrite, a
+ * retry of the state directory while spooling.  Idle, it never wakes.
  */
 #include "config.h"
 
@@ -31,7 +32,10 @@
 #include "nls.h"
 
 /* What a poll slot is for. */
-enum slot_kind { SLOT_SIGNAL, SLOT_FOLLOW, SLOT_COUNTER, SLOT_CHILD, SLOT_ZOMBIE };
+enum slot_kind {
+	SLOT_SIGNAL, SLOT_KMSG, SLOT_FOLLOW, SLOT_COUNTER, SLOT_CHILD,
+	SLOT_ZOMBIE
+};
 
 struct slots {
 	struct pollfd *pfd;
@@ -83,12 +87,14 @@ static bool fill(struct daemon *d, struct slots *s)
 {
 	size_t i, need;
 
-	need = 1 + FOLLOW_FIXED_FDS + FOLLOW_MAX_GROUPS + d->nfs +
+	need = 2 + FOLLOW_FIXED_FDS + FOLLOW_MAX_GROUPS + d->nfs +
 		DAEMON_MAX_INSPECTIONS + d->nzombies;
 	if (!slots_grow(s, need))
 		return false;
 	s->n = 0;
 	slot_add(s, d->signal_fd, POLLIN, SLOT_SIGNAL, NULL);
+	/* Always a slot (fd -1 when unread): follow's start where it says. */
+	slot_add(s, d->km ? e4err_kmsg_fd(d->km) : -1, POLLIN, SLOT_KMSG, NULL);
 	s->follow_first = s->n;
 	s->nfollow = follow_fill(&d->follow, s->pfd + s->n, s->ids + s->n,
 				 FOLLOW_FIXED_FDS + FOLLOW_MAX_GROUPS);
@@ -134,6 +140,8 @@ static int timeout_ms(struct daemon *d)
 	for (i = 0; i < d->nzombies; i++)
 		if (d->zombies[i].pidfd < 0)
 			earliest(&due, now + 1000);
+	if (daemon_enrich_due(d))
+		earliest(&due, daemon_enrich_due(d));
 	if (!due)
 		return -1;
 	if (due <= now)
@@ -153,6 +161,7 @@ static void timers(struct daemon *d)
 	for (i = d->nzombies; i-- > 0;)
 		if (d->zombies[i].pidfd < 0)
 			daemon_inspect_reap(d, &d->zombies[i]);
+	daemon_enrich_timers(d);
 }
 
 /* ---- the state directory -------------------------------------------------- */
@@ -260,6 +269,9 @@ static void dispatch(struct daemon *d, struct slots *s)
 
 	if (s->pfd[0].revents)
 		signals(d);
+	/* The log before events: the lines printed before an event are in. */
+	if (s->pfd[1].revents)
+		daemon_kmsg_drain(d);
 	/* Events before counters: a rise is explained by what was sent. */
 	follow_dispatch(&d->follow, s->pfd + s->follow_first,
 			s->ids + s->follow_first, s->nfollow);

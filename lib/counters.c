@@ -1,6 +1,6 @@
 /*
- * counters.c --- reading ext4's error counters, and telling which errors
- * no event explained (counters.h).
+ * counters.c --- reading ext4's error counters and the superblock's error
+ * fields (counters.h).
  */
 #include "config.h"
 
@@ -134,53 +134,4 @@ errcode_t e4err_errors_count_read(int fd, uint32_t *count)
 		return EINVAL;
 	*count = (uint32_t)v;
 	return 0;
-}
-
-void e4err_counter_init(struct e4err_counter *c, uint32_t value)
-{
-	c->known = true;
-	c->value = value;
-	c->unseen = 0;
-}
-
-void e4err_counter_explain(struct e4err_counter *c, uint64_t n)
-{
-	c->unseen = n > UINT64_MAX - c->unseen ? UINT64_MAX : c->unseen + n;
-}
-
-uint32_t e4err_counter_update(struct e4err_counter *c, uint32_t now,
-			      bool *reset)
-{
-	uint32_t delta;
-
-	*reset = false;
-	if (!c->known) {
-		e4err_counter_init(c, now);
-		return 0;
-	}
-	if (now < c->value) {
-		*reset = true;
-		e4err_counter_init(c, now);
-		return 0;
-	}
-	delta = now - c->value;
-	c->value = now;
-	if (c->unseen >= delta) {
-		c->unseen -= delta;
-		return 0;
-	}
-	delta -= (uint32_t)c->unseen;
-	c->unseen = 0;
-	return delta;
-}
-
-uint32_t e4err_counter_unexplained(uint32_t base, uint64_t explained,
-				   uint32_t now)
-{
-	uint32_t delta;
-
-	if (now <= base)
-		return 0;
-	delta = now - base;
-	return explained >= delta ? 0 : delta - (uint32_t)explained;
 }

@@ -153,9 +153,12 @@ json_t *e4err_json_bytes(const char *s, size_t n, bool *lossy)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, len, pos = 0;
 	uint32_t cp;
+	bool ignored;
 	json_t *j;
 	char *buf;
 
+	if (!lossy)
+		lossy = &ignored;
 	*lossy = false;
 	/* Each byte becomes at most the three bytes of U+FFFD. */
 	if (n > (SIZE_MAX - 1) / 3)

@@ -24,7 +24,8 @@ size_t e4err_escape_text(char *out, size_t outsz, const char *s, size_t n);
 
 /*
  * A JSON string for n raw bytes: valid UTF-8 is kept, each invalid byte
- * becomes U+FFFD.  Sets *lossy when anything was replaced.  NULL on ENOMEM.
+ * becomes U+FFFD.  Sets *lossy (lossy may be NULL) when anything was
+ * replaced.  NULL on ENOMEM.
  */
 json_t *e4err_json_bytes(const char *s, size_t n, bool *lossy);
 

@@ -3,8 +3,10 @@
  *
  * Per filesystem, newest error first: where it is, first and last error,
  * how many events and what error_count they add up to (and what retention
- * removed), then each inode with its newest verdict, findings and the
- * kernel's words, then the jobs (checks, hooks) and their outcomes.
+ * removed), the reports the kernel counted and sent no event for, then
+ * each inode with its newest verdict, findings and the kernel's words
+ * (completed by enrichment from the kernel log and the superblock:
+ * report_enrich.c), then the jobs (checks, hooks) and their outcomes.
  * Every string that came from the kernel, the disk or the mount table is
  * escaped in text (e4err_escape_text) and made valid JSON
  * (e4err_json_bytes): a description cannot drive the terminal or break
@@ -23,13 +25,14 @@
 #include "format.h"
 #include "nls.h"
 #include "report.h"
+#include "report_int.h"
 
 #define NS_PER_S	1000000000ULL
 
 /* ---- Text ---- */
 
 /* n raw bytes, escaped for a terminal. */
-static void put_esc(FILE *f, const char *s, size_t n)
+void report_put_esc(FILE *f, const char *s, size_t n)
 {
 	char small[1024], *buf = small;
 	size_t need;
@@ -50,7 +53,7 @@ static void put_esc(FILE *f, const char *s, size_t n)
 
 static void put_str(FILE *f, const char *s)
 {
-	put_esc(f, s ? s : "?", s ? strlen(s) : 1);
+	report_put_esc(f, s ? s : "?", s ? strlen(s) : 1);
 }
 
 static const char *local_time(char *buf, size_t len, uint64_t ns)
@@ -70,6 +73,7 @@ struct text_ctx {
 	const struct e4err_store_filter *flt;
 	errcode_t err;
 	unsigned int nfs;
+	struct report_enrs enrs;	/* the filesystem's being shown */
 };
 
 static int text_finding(void *arg, const struct e4err_store_finding *fd)
@@ -95,27 +99,8 @@ static int text_finding(void *arg, const struct e4err_store_finding *fd)
 	return 0;
 }
 
-static void text_kernel_words(FILE *f, const struct e4err_store_inode_summary *in)
-{
-	if (!in->function && !in->has_block && !in->desc)
-		return;
-	fputs(_("    kernel:"), f);
-	if (in->function) {
-		fputc(' ', f);
-		put_esc(f, in->function, in->function_len);
-		if (in->has_line)
-			fprintf(f, ":%d", in->line);
-	}
-	if (in->has_block)
-		fprintf(f, _(" block %llu"), (unsigned long long)in->block);
-	if (in->desc) {
-		fputs(": ", f);
-		put_esc(f, in->desc, in->desc_len);
-	}
-	fputc('\n', f);
-}
-
-static void text_inode_head(FILE *f, const struct e4err_store_inode_summary *in)
+static void text_inode_head(FILE *f, const struct e4err_store_inode_summary *in,
+			    const struct report_enr *e)
 {
 	char when[64], name[32];
 
@@ -123,6 +108,10 @@ static void text_inode_head(FILE *f, const struct e4err_store_inode_summary *in)
 		fprintf(f, _("  inode %llu"), (unsigned long long)in->inode);
 	else
 		fputs(_("  no inode (filesystem-wide)"), f);
+	if (!in->events && e)
+		fputs(e->has_event ? _(" (reported within another object's "
+				       "event)") :
+		      _(" (known from the kernel log only)"), f);
 	if (in->has_generation)
 		fprintf(f, _(", generation %u"), in->generation);
 	fprintf(f, P_(": %llu event", ": %llu events", in->events),
@@ -141,9 +130,14 @@ static void text_inode_head(FILE *f, const struct e4err_store_inode_summary *in)
 static int text_inode(void *arg, const struct e4err_store_inode_summary *in)
 {
 	struct text_ctx *c = arg;
+	struct report_enr *e = report_enrs_find(&c->enrs, in->has_inode,
+						in->inode);
+	struct report_words w;
 	FILE *f = c->f;
 
-	text_inode_head(f, in);
+	if (e)
+		e->shown = true;
+	text_inode_head(f, in, e);
 	if (!in->has_inspection) {
 		fputs(_("    not inspected\n"), f);
 	} else {
@@ -160,7 +154,25 @@ static int text_inode(void *arg, const struct e4err_store_inode_summary *in)
 		c->err = e4err_store_query_findings(c->st, &in->inspection,
 						    text_finding, f);
 	}
-	text_kernel_words(f, in);
+	report_words_of(in, e, &w);
+	report_words_text(f, &w);
+	return c->err ? 1 : 0;
+}
+
+/* An inode no event named and nothing inspected: the log names it. */
+static int text_enr_only(struct text_ctx *c)
+{
+	struct e4err_store_inode_summary in;
+	size_t i;
+
+	for (i = 0; i < c->enrs.n && !c->err; i++) {
+		if (c->enrs.v[i].shown)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.has_inode = c->enrs.v[i].has_inode;
+		in.inode = c->enrs.v[i].inode;
+		text_inode(c, &in);
+	}
 	return c->err ? 1 : 0;
 }
 
@@ -213,7 +225,7 @@ static void text_fs_where(FILE *f, const struct e4err_store_fs_summary *fs)
 }
 
 static void text_fs_counts(FILE *f, const struct e4err_store_fs_summary *fs,
-			   bool whole)
+			   bool whole, uint64_t lost)
 {
 	char a[64], b[64];
 
@@ -229,12 +241,17 @@ static void text_fs_counts(FILE *f, const struct e4err_store_fs_summary *fs,
 			     " (error count %llu)\n"),
 			(unsigned long long)fs->pruned_events,
 			(unsigned long long)fs->pruned_errors);
+	if (lost)
+		fprintf(f, _("  lost reports: %llu (errors the kernel counted "
+			     "that reached e4errd as no event, in total)\n"),
+			(unsigned long long)lost);
 }
 
 static int text_fs(void *arg, const struct e4err_store_fs_summary *fs)
 {
 	struct text_ctx *c = arg;
 	FILE *f = c->f;
+	uint64_t lost;
 
 	if (c->nfs++)
 		fputc('\n', f);
@@ -242,8 +259,16 @@ static int text_fs(void *arg, const struct e4err_store_fs_summary *fs)
 	put_str(f, fs->uuid);
 	fputc('\n', f);
 	text_fs_where(f, fs);
-	text_fs_counts(f, fs, !c->flt || !c->flt->has_since);
+	c->err = report_lost_reports(c->st, fs->uuid, &lost);
+	if (!c->err)
+		c->err = report_enrs_load(c->st, fs->uuid, c->flt, &c->enrs);
+	if (c->err)
+		return 1;
+	text_fs_counts(f, fs, !c->flt || !c->flt->has_since, lost);
 	c->err = e4err_store_query_inodes(c->st, fs->uuid, c->flt, text_inode, c);
+	if (!c->err)
+		text_enr_only(c);
+	report_enrs_free(&c->enrs);
 	if (!c->err)
 		c->err = e4err_store_query_jobs(c->st, fs->uuid, c->flt, text_job, c);
 	return c->err ? 1 : 0;
@@ -252,7 +277,7 @@ static int text_fs(void *arg, const struct e4err_store_fs_summary *fs)
 errcode_t e4err_report_text(FILE *f, struct e4err_store *st,
 			    const struct e4err_store_filter *flt)
 {
-	struct text_ctx c = { f, st, flt, 0, 0 };
+	struct text_ctx c = { f, st, flt, 0, 0, { NULL, 0, 0 } };
 	struct e4err_store_info info;
 	errcode_t err;
 
@@ -278,9 +303,7 @@ errcode_t e4err_report_text(FILE *f, struct e4err_store *st,
 
 static json_t *jbytes(const char *s, size_t n)
 {
-	bool lossy;
-
-	return s ? e4err_json_bytes(s, n, &lossy) : json_null();
+	return s ? e4err_json_bytes(s, n, NULL) : json_null();
 }
 
 static json_t *jstr(const char *s)
@@ -292,7 +315,7 @@ static json_t *jstr(const char *s)
  * key: the kernel's bytes as a string; when they are not valid UTF-8 the
  * exact bytes also go to key_hex, so nothing the kernel said is lost.
  */
-static int set_kernel(json_t *o, const char *key, const char *s, size_t n)
+int report_set_kernel(json_t *o, const char *key, const char *s, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	char hex_key[32], *hex;
@@ -363,6 +386,7 @@ struct json_ctx {
 	const struct e4err_store_filter *flt;
 	json_t *list;	/* the array being filled */
 	errcode_t err;
+	struct report_enrs *enrs;	/* inodes: the filesystem's enrichments */
 };
 
 static int json_finding(void *arg, const struct e4err_store_finding *fd)
@@ -389,8 +413,12 @@ static json_t *json_error_name(const struct e4err_store_inode_summary *in)
 	return json_string(e4err_error_name(in->error, name, sizeof(name)));
 }
 
-static int json_inode_fields(json_t *o, const struct e4err_store_inode_summary *in)
+static int json_inode_fields(json_t *o, const struct e4err_store_inode_summary *in,
+			     const struct report_enr *e)
 {
+	struct report_words w;
+
+	report_words_of(in, e, &w);
 	return set_all(o,
 		"inode", jopt_u64(in->has_inode, in->inode),
 		"generation", jopt_u64(in->has_generation, in->generation),
@@ -403,20 +431,22 @@ static int json_inode_fields(json_t *o, const struct e4err_store_inode_summary *
 		"last_seen", jtime(in->events != 0, in->last_ns),
 		"verdict_reason", jstr(in->has_inspection ? in->reason : NULL),
 		"truncated", json_boolean(in->has_inspection && in->truncated),
-		"inspected", jtime(in->has_inspection, in->inspected_ns),
-		"block", jopt_u64(in->has_block, in->block),
-		"line", in->has_line ? json_integer(in->line) : json_null(), NULL) ||
-		set_kernel(o, "function", in->function, in->function_len) ||
-		set_kernel(o, "desc", in->desc, in->desc_len);
+		"inspected", jtime(in->has_inspection, in->inspected_ns), NULL) ||
+		report_words_json(o, &w) ||
+		report_set_kernel(o, "desc", in->desc, in->desc_len);
 }
 
 static int json_inode(void *arg, const struct e4err_store_inode_summary *in)
 {
 	struct json_ctx *c = arg;
-	struct json_ctx fc = { c->st, c->flt, json_array(), 0 };
+	struct json_ctx fc = { c->st, c->flt, json_array(), 0, NULL };
+	struct report_enr *e = report_enrs_find(c->enrs, in->has_inode,
+						in->inode);
 	json_t *o = json_object();
 
-	if (!fc.list || json_inode_fields(o, in)) {
+	if (e)
+		e->shown = true;
+	if (!fc.list || json_inode_fields(o, in, e)) {
 		json_decref(fc.list);
 		json_decref(o);
 		c->err = ENOMEM;
@@ -481,25 +511,63 @@ static int json_fs_fields(json_t *o, const struct e4err_store_fs_summary *fs)
 		"watched_last", jtime(true, fs->last_seen_ns), NULL);
 }
 
+/* Inodes no event named and nothing inspected, that the kernel log names. */
+static void json_enr_only(struct json_ctx *ic)
+{
+	struct e4err_store_inode_summary in;
+	size_t i;
+
+	for (i = 0; i < ic->enrs->n && !ic->err; i++) {
+		if (ic->enrs->v[i].shown)
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.has_inode = ic->enrs->v[i].has_inode;
+		in.inode = ic->enrs->v[i].inode;
+		json_inode(ic, &in);
+	}
+}
+
+static errcode_t json_fs_inodes(struct json_ctx *c,
+				const struct e4err_store_fs_summary *fs,
+				struct json_ctx *ic)
+{
+	struct report_enrs enrs;
+	errcode_t err;
+
+	err = report_enrs_load(c->st, fs->uuid, c->flt, &enrs);
+	if (err)
+		return err;
+	ic->enrs = &enrs;
+	err = e4err_store_query_inodes(c->st, fs->uuid, c->flt, json_inode, ic);
+	if (!err && !ic->err)
+		json_enr_only(ic);
+	if (!err)
+		err = ic->err;
+	report_enrs_free(&enrs);
+	ic->enrs = NULL;
+	return err;
+}
+
 static int json_fs(void *arg, const struct e4err_store_fs_summary *fs)
 {
 	struct json_ctx *c = arg;
-	struct json_ctx ic = { c->st, c->flt, json_array(), 0 };
-	struct json_ctx jc = { c->st, c->flt, json_array(), 0 };
+	struct json_ctx ic = { c->st, c->flt, json_array(), 0, NULL };
+	struct json_ctx jc = { c->st, c->flt, json_array(), 0, NULL };
 	json_t *o = json_object();
+	uint64_t lost = 0;
 
 	if (!ic.list || !jc.list || json_fs_fields(o, fs))
 		c->err = ENOMEM;
 	if (!c->err)
-		c->err = e4err_store_query_inodes(c->st, fs->uuid, c->flt,
-						  json_inode, &ic);
+		c->err = report_lost_reports(c->st, fs->uuid, &lost);
 	if (!c->err)
-		c->err = ic.err;
+		c->err = json_fs_inodes(c, fs, &ic);
 	if (!c->err)
 		c->err = e4err_store_query_jobs(c->st, fs->uuid, c->flt, json_job, &jc);
 	if (!c->err)
 		c->err = jc.err;
-	if (!c->err && (set_all(o, "inodes", json_incref(ic.list),
+	if (!c->err && (set_all(o, "lost_reports", e4err_json_u64(lost),
+				"inodes", json_incref(ic.list),
 				"jobs", json_incref(jc.list), NULL) ||
 			json_array_append(c->list, o)))
 		c->err = ENOMEM;
@@ -512,7 +580,7 @@ static int json_fs(void *arg, const struct e4err_store_fs_summary *fs)
 json_t *e4err_report_json(struct e4err_store *st,
 			  const struct e4err_store_filter *flt, errcode_t *err)
 {
-	struct json_ctx c = { st, flt, json_array(), 0 };
+	struct json_ctx c = { st, flt, json_array(), 0, NULL };
 	struct e4err_store_info info;
 	json_t *doc = json_object();
 	errcode_t e;

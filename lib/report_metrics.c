@@ -4,9 +4,10 @@
  *
  * Per filesystem (labels uuid, device, mountpoint): e4errd_errors_total
  * (sum of error_count, events removed by retention included, so it never
- * goes down), e4errd_events_total, e4errd_lost_reports (0 until the
- * kernel's own counters are compared with what arrived) and the time of
- * the newest error; then inodes by newest verdict and jobs by state.
+ * goes down), e4errd_events_total, e4errd_lost_reports (errors the
+ * filesystem counted that reached e4errd as no event, in total) and the
+ * time of the newest error; then inodes by newest verdict and jobs by
+ * state.
  * Label values are escaped twice: e4err_escape_text makes control bytes
  * and invalid UTF-8 visible, then \ and " are escaped as the format wants.
  * Metric text is not translated: it is an interface, not a message.
@@ -23,6 +24,7 @@
 
 #include "format.h"
 #include "report.h"
+#include "report_int.h"
 
 /* A label value: visible, valid UTF-8, with \ and " escaped. */
 static void put_label(FILE *f, const char *s)
@@ -67,6 +69,7 @@ static void header(FILE *f, const char *name, const char *type,
 /* One metric family over every filesystem: which is 0..3. */
 struct fs_pass {
 	FILE *f;
+	struct e4err_store *st;
 	int which;
 };
 
@@ -77,9 +80,14 @@ static int fs_sample(void *arg, const struct e4err_store_fs_summary *fs)
 		"e4errd_lost_reports", "e4errd_last_error_timestamp_seconds",
 	};
 	struct fs_pass *p = arg;
+	uint64_t lost = 0;
+	errcode_t err;
 
 	if (p->which == 3 && !fs->has_first_error)
 		return 0;
+	if (p->which == 2 &&
+	    (err = report_lost_reports(p->st, fs->uuid, &lost)))
+		return (int)err;
 	fputs(names[p->which], p->f);
 	put_fs_labels(p->f, fs);
 	switch (p->which) {
@@ -92,7 +100,7 @@ static int fs_sample(void *arg, const struct e4err_store_fs_summary *fs)
 			(unsigned long long)(fs->events + fs->pruned_events));
 		break;
 	case 2:
-		fputs(" 0\n", p->f);
+		fprintf(p->f, " %llu\n", (unsigned long long)lost);
 		break;
 	default:
 		fprintf(p->f, " %llu.%03llu\n",
@@ -111,11 +119,12 @@ static errcode_t fs_families(FILE *f, struct e4err_store *st)
 		{ "e4errd_events_total", "counter", "Error events recorded,"
 		  " including those removed by retention." },
 		{ "e4errd_lost_reports", "gauge", "Errors the filesystem counted"
-		  " that arrived as no event (not measured yet: always 0)." },
+		  " that reached e4errd as no event (lost reports), in total"
+		  " since e4errd first watched it." },
 		{ "e4errd_last_error_timestamp_seconds", "gauge", "Time of the"
 		  " newest recorded error, in seconds since the epoch." },
 	};
-	struct fs_pass p = { f, 0 };
+	struct fs_pass p = { f, st, 0 };
 	errcode_t err = 0;
 
 	for (p.which = 0; !err && p.which < 4; p.which++) {

@@ -367,6 +367,11 @@ struct e4err_store_error_mark {
 	uint64_t first_time;	/* s_first_error_time, 0: none */
 	uint64_t last_time;	/* s_last_error_time, 0: none */
 	uint64_t updated_ns;	/* when written */
+	/*
+	 * Errors counted that reached e4errd as no event (lost_reports,
+	 * lib/lost.h), in total since e4errd first watched the filesystem.
+	 */
+	uint64_t lost_reports;
 };
 
 errcode_t e4err_store_set_error_mark(struct e4err_store *st,

@@ -87,10 +87,11 @@ static const char insert_enrichment[] =
 
 static const char upsert_mark[] =
 	"INSERT INTO error_marks (fs_id, error_count, first_time, last_time,"
-	" updated_ns) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (fs_id) DO UPDATE"
+	" updated_ns, lost_reports) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT (fs_id) DO UPDATE"
 	" SET error_count = excluded.error_count,"
 	" first_time = excluded.first_time, last_time = excluded.last_time,"
-	" updated_ns = excluded.updated_ns"
+	" updated_ns = excluded.updated_ns, lost_reports = excluded.lost_reports"
 	" WHERE excluded.updated_ns >= error_marks.updated_ns";
 
 static void bind_opt(sqlite3_stmt *s, int i, bool has, uint64_t v)
@@ -173,6 +174,7 @@ static errcode_t apply_mark(struct e4err_store *st, const struct store_op *op,
 	bind_opt(s, 3, m->first_time != 0, m->first_time);
 	bind_opt(s, 4, m->last_time != 0, m->last_time);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->updated_ns);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)m->lost_reports);
 	err = step_done(st, s);
 	sqlite3_finalize(s);
 	return err;
@@ -272,7 +274,8 @@ errcode_t e4err_store_get_error_mark(struct e4err_store *st, const char *uuid,
 	if (err)
 		return err;
 	rc = sqlite3_prepare_v2(db, "SELECT error_count, first_time, last_time,"
-				" updated_ns FROM v_error_marks WHERE fs_uuid = ?1"
+				" updated_ns, lost_reports FROM v_error_marks"
+				" WHERE fs_uuid = ?1"
 				" ORDER BY updated_ns DESC LIMIT 1", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
@@ -283,6 +286,7 @@ errcode_t e4err_store_get_error_mark(struct e4err_store *st, const char *uuid,
 			m->first_time = (uint64_t)sqlite3_column_int64(s, 1);
 			m->last_time = (uint64_t)sqlite3_column_int64(s, 2);
 			m->updated_ns = (uint64_t)sqlite3_column_int64(s, 3);
+			m->lost_reports = (uint64_t)sqlite3_column_int64(s, 4);
 		}
 		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 			rc = SQLITE_OK;

@@ -15,7 +15,7 @@
 #include "store.h"
 
 /* The schema this code reads and writes (store_schema.c has the list). */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 /* PRAGMA application_id of our databases: "e4eR". */
 #define STORE_APPLICATION_ID	0x65346552
 

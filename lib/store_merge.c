@@ -76,12 +76,14 @@ static const char merge_rest[] =
 	" FROM sp.enrichments x JOIN sp.filesystems sf ON sf.id = x.fs_id"
 	" JOIN main.filesystems mf ON mf.uuid = sf.uuid ORDER BY x.id;"
 	"INSERT INTO main.error_marks (fs_id, error_count, first_time, last_time,"
-	" updated_ns) SELECT mf.id, m.error_count, m.first_time, m.last_time,"
-	" m.updated_ns FROM sp.error_marks m JOIN sp.filesystems sf"
-	" ON sf.id = m.fs_id JOIN main.filesystems mf ON mf.uuid = sf.uuid"
+	" updated_ns, lost_reports) SELECT mf.id, m.error_count, m.first_time,"
+	" m.last_time, m.updated_ns, m.lost_reports FROM sp.error_marks m"
+	" JOIN sp.filesystems sf ON sf.id = m.fs_id"
+	" JOIN main.filesystems mf ON mf.uuid = sf.uuid"
 	" WHERE true ON CONFLICT (fs_id) DO UPDATE SET"
 	" error_count = excluded.error_count, first_time = excluded.first_time,"
-	" last_time = excluded.last_time, updated_ns = excluded.updated_ns"
+	" last_time = excluded.last_time, updated_ns = excluded.updated_ns,"
+	" lost_reports = excluded.lost_reports"
 	" WHERE excluded.updated_ns > main.error_marks.updated_ns;";
 
 static const char clean_spool[] =

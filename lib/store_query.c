@@ -68,7 +68,7 @@ static const struct view_def views[] = {
 	  " WHERE m.origin = x.origin AND m.seq = x.seq AND m.idx = x.idx)" },
 	{ "v_error_marks",
 	  "SELECT f.uuid AS fs_uuid, m.error_count, m.first_time, m.last_time,"
-	  " m.updated_ns FROM @.error_marks m JOIN @.filesystems f"
+	  " m.updated_ns, m.lost_reports FROM @.error_marks m JOIN @.filesystems f"
 	  " ON f.id = m.fs_id", NULL },
 };
 

@@ -168,10 +168,19 @@ static const char schema_v3[] =
 	" last_time INTEGER,"
 	" updated_ns INTEGER NOT NULL);";
 
+/*
+ * Version 4: an error mark also keeps the lost reports recorded in total
+ * (findings do not: retention removes superseded no-event inspections).
+ */
+static const char schema_v4[] =
+	"ALTER TABLE error_marks ADD COLUMN lost_reports INTEGER NOT NULL"
+	" DEFAULT 0;";
+
 static const struct store_migration migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 
 _Static_assert(STORE_APPLICATION_ID == 1697932626, "application_id in v1 SQL");

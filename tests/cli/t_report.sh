@@ -64,6 +64,30 @@ ok "json: job outcome" test "$(jq -c '.filesystems[0].jobs[0] | [.kind, .state, 
 ok "json: no-inode entry" test "$(jq -c '.filesystems[0].inodes[] | select(.inode == null) |
 	[.error, .error_name, .verdict]' <<<"$json")" = '[-108,"ESHUTDOWN",null]'
 
+# ---- what enrichment added ----
+jqtrue() { jq -e "$@" >/dev/null; }
+j13=$(jq -c '.filesystems[0].inodes[] | select(.inode == 13)' <<<"$json")
+ok "json: enrichment's function, line, block for inode 13" \
+	test "$(jq -c '[.function, .line, .block]' <<<"$j13")" = '["ext4_lookup",1815,999]'
+ok "json: comm kept as characters, invalid byte also as hex" \
+	jqtrue '.comm == "\u001b]0;pwn\u0007\ufffd" and .comm_hex == "1b5d303b70776e07ff"' <<<"$j13"
+ok "json: message kept exactly" \
+	test "$(jq -r .message <<<"$j13")" = $'bad entry\nEXT4-fs error: forged'
+ok "json: sources" test "$(jq -c .sources <<<"$j13")" = '{"inode":["event","kmsg"],"block":["kmsg"]}'
+ok "json: an event's own fields say so when nothing else was recorded" \
+	test "$(jq -c '.filesystems[0].inodes[] | select(.inode == 12) | .sources.function' <<<"$json")" = '["event"]'
+ok "json: an inode only the kernel log names is listed" \
+	test "$(jq -c '.filesystems[0].inodes[] | select(.inode == 99) |
+	[.events, .function, .comm, .message, .verdict]' <<<"$json")" = \
+	'[0,"ext4_mb_generate_buddy","ls","known from the log",null]'
+ok "json: lost_reports per filesystem" \
+	test "$(jq -c '[.filesystems[] | .lost_reports]' <<<"$json")" = '[3,0]'
+ok "text: comm and message escaped" \
+	grep -qF '    kernel: ext4_lookup:1815 block 999, comm \x1b]0;pwn\x07\xff: bad entry\nEXT4-fs error: forged' <<<"$text"
+ok "text: sources" grep -qx '    sources: inode event,kmsg; block kmsg' <<<"$text"
+ok "text: the log-only inode" grep -q '^  inode 99 (known from the kernel log only): 0 events' <<<"$text"
+ok "text: lost reports" grep -q '^  lost reports: 3 ' <<<"$text"
+
 # ---- filters ----
 uuids() { report --json "$@" | jq -c '[.filesystems[].uuid[0:4]]'; }
 ok "--fs by UUID (any case)" test "$(uuids --fs AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE)" = '["aaaa"]'
@@ -110,6 +134,8 @@ ok "metrics: one line per sample (no raw newline in a label)" \
 	test "$(grep -vc -e '^e4errd_' -e '^# HELP' -e '^# TYPE' <<<"$m")" -eq 0
 ok "metrics: verdicts" grep -qx 'e4errd_inspections{verdict="confirmed"} 1' <<<"$m"
 ok "metrics: lost_reports present" grep -q '^e4errd_lost_reports{' <<<"$m"
+ok "metrics: lost_reports of the first filesystem" \
+	grep -q '^e4errd_lost_reports{uuid="11111111-2222-4333-8444-555555555555",.*} 3$' <<<"$m"
 ok "metrics: jobs by state" grep -qx 'e4errd_jobs{state="done"} 1' <<<"$m"
 for fam in errors_total events_total inspections jobs lost_reports; do
 	ok "metrics: HELP and TYPE for e4errd_$fam" \

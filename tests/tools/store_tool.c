@@ -151,6 +151,39 @@ static errcode_t populate_rest(struct e4err_store *st, uint64_t now,
 	return err;
 }
 
+/* What enrichment adds: hostile kernel-log strings, a log-only inode, a mark. */
+static errcode_t populate_enrich(struct e4err_store *st, uint64_t now)
+{
+	static const char comm[] = "\x1b]0;pwn\x07\xff";
+	static const char msg[] = "bad entry\nEXT4-fs error: forged";
+	struct e4err_store_enrichment e = {
+		.has_inode = true, .inode = 13, .has_block = true, .block = 999,
+		.function = "ext4_lookup", .function_len = 11,
+		.has_line = true, .line = 1815,
+		.comm = comm, .comm_len = sizeof(comm) - 1,
+		.message = msg, .message_len = sizeof(msg) - 1,
+		.sources = "{\"inode\":[\"event\",\"kmsg\"],\"block\":[\"kmsg\"]}",
+	};
+	struct e4err_store_error_mark m = {
+		.known = true, .error_count = 9, .updated_ns = now,
+		.lost_reports = 3,
+	};
+	errcode_t err;
+
+	err = e4err_store_add_enrichment(st, &fs1, NULL, &e, 1, now - 1700 * NS,
+					 NULL);
+	e = (struct e4err_store_enrichment){ .has_inode = true, .inode = 99,
+		.function = "ext4_mb_generate_buddy", .function_len = 22,
+		.comm = "ls", .comm_len = 2, .message = "known from the log",
+		.message_len = 18, .sources = "{\"inode\":[\"kmsg\"]}" };
+	if (!err)
+		err = e4err_store_add_enrichment(st, &fs1, NULL, &e, 1,
+						 now - 1600 * NS, NULL);
+	if (!err)
+		err = e4err_store_set_error_mark(st, &fs1, &m);
+	return err;
+}
+
 static int populate(char **argv)
 {
 	struct e4err_store_options opt;
@@ -167,6 +200,8 @@ static int populate(char **argv)
 			err = populate_events(st, now, &ref12);
 		if (!err)
 			err = populate_rest(st, now, &ref12);
+		if (!err)
+			err = populate_enrich(st, now);
 		if (!err)
 			err = e4err_store_commit(st);
 		e4err_store_close(st);

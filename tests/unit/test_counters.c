@@ -1,7 +1,6 @@
 /*
- * test_counters.c --- lib/counters.c: the superblock's error fields, the
- * sysfs counter file, and the arithmetic that tells errors no event
- * explained.
+ * test_counters.c --- lib/counters.c: the superblock's error fields and
+ * the sysfs counter file (the arithmetic is lost.h's: test_enrich.c).
  */
 #include "config.h"
 
@@ -22,103 +21,6 @@
 
 #include "counters.h"
 #include "e4err_err.h"
-
-/* ---- the arithmetic ------------------------------------------------------- */
-
-static void test_rise_with_events(void **state)
-{
-	struct e4err_counter c = { 0 };
-	bool reset;
-
-	(void) state;
-	e4err_counter_init(&c, 3);
-	e4err_counter_explain(&c, 2);
-	/* The counter shows one of the two reported errors so far. */
-	assert_int_equal(e4err_counter_update(&c, 4, &reset), 0);
-	assert_false(reset);
-	assert_int_equal(c.unseen, 1);
-	/* Then the second, and one more that no event told. */
-	assert_int_equal(e4err_counter_update(&c, 6, &reset), 1);
-	assert_int_equal(c.unseen, 0);
-	assert_int_equal(c.value, 6);
-}
-
-static void test_rise_without_events(void **state)
-{
-	struct e4err_counter c = { 0 };
-	bool reset;
-
-	(void) state;
-	e4err_counter_init(&c, 0);
-	assert_int_equal(e4err_counter_update(&c, 0, &reset), 0);
-	assert_int_equal(e4err_counter_update(&c, 5, &reset), 5);
-	assert_int_equal(e4err_counter_update(&c, 5, &reset), 0);
-}
-
-static void test_events_before_counter(void **state)
-{
-	struct e4err_counter c = { 0 };
-	bool reset;
-
-	(void) state;
-	e4err_counter_init(&c, 10);
-	e4err_counter_explain(&c, 300);
-	assert_int_equal(e4err_counter_update(&c, 310, &reset), 0);
-	assert_int_equal(c.unseen, 0);
-}
-
-static void test_reset(void **state)
-{
-	struct e4err_counter c = { 0 };
-	bool reset;
-
-	(void) state;
-	e4err_counter_init(&c, 7);
-	e4err_counter_explain(&c, 1);
-	assert_int_equal(e4err_counter_update(&c, 2, &reset), 0);
-	assert_true(reset);
-	assert_int_equal(c.value, 2);
-	assert_int_equal(c.unseen, 0);
-	assert_int_equal(e4err_counter_update(&c, 3, &reset), 1);
-	assert_false(reset);
-}
-
-static void test_first_read(void **state)
-{
-	struct e4err_counter c = { 0 };
-	bool reset;
-
-	(void) state;
-	/* Never initialised: the first value is taken as accounted for. */
-	assert_int_equal(e4err_counter_update(&c, 42, &reset), 0);
-	assert_true(c.known);
-	assert_int_equal(c.value, 42);
-}
-
-static void test_explain_saturates(void **state)
-{
-	struct e4err_counter c = { 0 };
-
-	(void) state;
-	e4err_counter_init(&c, 0);
-	e4err_counter_explain(&c, UINT64_MAX - 1);
-	e4err_counter_explain(&c, 5);
-	assert_true(c.unseen == UINT64_MAX);
-}
-
-static void test_unexplained(void **state)
-{
-	(void) state;
-	assert_int_equal(e4err_counter_unexplained(0, 0, 0), 0);
-	assert_int_equal(e4err_counter_unexplained(1, 0, 2), 1);
-	assert_int_equal(e4err_counter_unexplained(1, 1, 2), 0);
-	assert_int_equal(e4err_counter_unexplained(1, 7, 2), 0);
-	assert_int_equal(e4err_counter_unexplained(0, 3, 10), 7);
-	/* Went down: reset, the caller starts over. */
-	assert_int_equal(e4err_counter_unexplained(9, 0, 2), 0);
-	assert_int_equal(e4err_counter_unexplained(0, 0, UINT32_MAX),
-			 UINT32_MAX);
-}
 
 /* ---- the superblock ------------------------------------------------------- */
 
@@ -283,13 +185,6 @@ static void test_count_open_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rise_with_events),
-		cmocka_unit_test(test_rise_without_events),
-		cmocka_unit_test(test_events_before_counter),
-		cmocka_unit_test(test_reset),
-		cmocka_unit_test(test_first_read),
-		cmocka_unit_test(test_explain_saturates),
-		cmocka_unit_test(test_unexplained),
 		cmocka_unit_test(test_parse_super),
 		cmocka_unit_test(test_parse_clean_super),
 		cmocka_unit_test(test_parse_bad),

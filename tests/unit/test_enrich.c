@@ -524,14 +524,17 @@ static void test_store(void **state)
 	m.first_time = 100;
 	m.last_time = 200;
 	m.updated_ns = 1000;
+	m.lost_reports = 7;
 	assert_int_equal(e4err_store_set_error_mark(st, &sfs, &m), 0);
 	m.error_count = 4;	/* older: does not replace the newer mark */
 	m.updated_ns = 900;
+	m.lost_reports = 3;
 	assert_int_equal(e4err_store_set_error_mark(st, &sfs, &m), 0);
 	assert_int_equal(e4err_store_get_error_mark(st, sfs.uuid, &got), 0);
 	assert_true(got.known);
 	assert_int_equal(got.error_count, 5);
 	assert_int_equal(got.last_time, 200);
+	assert_int_equal(got.lost_reports, 7);
 	/* An enriched merged event: two objects, tied to the event. */
 	assert_int_equal(e4err_store_add_event(st, &sfs, &ev, 1, NULL, 0, &ref), 0);
 	l = line("EXT4-fs error (device loop9): f:1: inode #12: comm ls: a", 1);

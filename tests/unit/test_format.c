@@ -218,6 +218,12 @@ static void test_json_bytes(void **state)
 	assert_false(lossy);
 	assert_string_equal(json_string_value(j), "");
 	json_decref(j);
+
+	/* Callers that do not care whether bytes were replaced pass NULL. */
+	j = e4err_json_bytes("a\xffz", 3, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "a\xef\xbf\xbdz");
+	json_decref(j);
 }
 
 /* Random bytes always give a JSON string that dumps and parses back. */

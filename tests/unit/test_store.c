@@ -290,21 +290,21 @@ static void test_create(void **state)
 
 	e4err_store_get_info(st, &info);
 	assert_false(info.spooling);
-	assert_int_equal(info.schema_version, 3);
+	assert_int_equal(info.schema_version, 4);
 	assert_string_equal(info.db_path, fx->db);
 	assert_int_equal(stat(fx->state, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0700);
 	assert_int_equal(stat(fx->db, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	e4err_store_close(st);
-	assert_int_equal(sql_int(fx->db, "SELECT max(version) FROM schema_version"), 3);
+	assert_int_equal(sql_int(fx->db, "SELECT max(version) FROM schema_version"), 4);
 	assert_int_equal(sql_int(fx->db, "PRAGMA application_id"), 0x65346552);
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM pragma_journal_mode"
 				 " WHERE journal_mode = 'wal'"), 1);
 	/* Opening again migrates nothing and keeps one version row each. */
 	st = open_writer(fx);
 	e4err_store_close(st);
-	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM schema_version"), 4);
 }
 
 struct inode_rows {
@@ -565,7 +565,7 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(add(st, &fs_a, 12, 30, NULL), 0);
 	assert_int_equal(fs_counts(st, NULL).events, 2);
 	e4err_store_close(st);
-	assert_int_equal(sql_int(fx->db, "SELECT max(version) FROM schema_version"), 3);
+	assert_int_equal(sql_int(fx->db, "SELECT max(version) FROM schema_version"), 4);
 	assert_int_equal(sql_int(fx->db, "SELECT pruned_events FROM filesystems"), 0);
 }
 
