@@ -37,16 +37,28 @@
 
 /* ---- the kernel log ------------------------------------------------------- */
 
+static bool map_has_kname(const struct e4err_fsmap *map, const char *kname)
+{
+	size_t i;
+
+	for (i = 0; map && i < map->nfs; i++)
+		if (map->fs[i].has_kname && !strcmp(map->fs[i].kname, kname))
+			return true;
+	return false;
+}
+
 /*
  * A line names its device by the kernel's name, which a loop device
  * reuses: once the filesystem watched there is gone (enrich still takes
  * its late lines: a lazy unmount keeps it alive) and another one is
- * mounted on that device, the line is the other's.
+ * mounted on that device, the line is the other's.  The mount may be
+ * newer than the loop's view of the table: then the table is read now
+ * (only for lines naming a gone filesystem's device, which are rare).
  */
 static bool kname_taken(const struct daemon *d, const char *kname)
 {
-	const struct e4err_fsmap *map = d->follow.map;
-	bool gone = false;
+	struct e4err_fsmap *now = NULL;
+	bool gone = false, taken;
 	size_t i;
 
 	for (i = 0; i < d->nfs; i++) {
@@ -56,10 +68,13 @@ static bool kname_taken(const struct daemon *d, const char *kname)
 			return false;
 		gone = true;
 	}
-	for (i = 0; gone && map && i < map->nfs; i++)
-		if (map->fs[i].has_kname && !strcmp(map->fs[i].kname, kname))
-			return true;
-	return false;
+	if (!gone || map_has_kname(d->follow.map, kname))
+		return gone;
+	/* As follow.c does: only a device new to its table is probed. */
+	taken = !e4err_fsmap_load(-1, d->follow.map, &now) &&
+		map_has_kname(now, kname);
+	e4err_fsmap_free(now);
+	return taken;
 }
 
 static void on_line(void *arg, const struct e4err_klog *l)

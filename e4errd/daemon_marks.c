@@ -157,14 +157,15 @@ void daemon_record_lost(struct daemon *d, struct daemon_fs *fs, uint64_t n,
 		 "group-locked errors, or events dropped by a full queue); "
 		 "errors_count is %" PRIu32 "; lost reports in total: %" PRIu64
 		 "; last error: %s"), n, info->counter, fs->lost_total, last);
-	dlog(LOG_WARNING, _("%s: %" PRIu64 " error(s) counted by the kernel "
-	     "with no event reporting them: lost reports (errors_count %"
-	     PRIu32 "; last error: %s)"), desc(a, sizeof(a), fs->mountpoint),
-	     n, info->counter, last);
+	/* Said once recorded, as events are. */
 	if (!record_fs_finding(d, fs, "lost_reports", message,
 			       _("not inspected: no event named the objects "
 				 "of the lost reports")))
 		daemon_mark_move(d, fs);
+	dlog(LOG_WARNING, _("%s: %" PRIu64 " error(s) counted by the kernel "
+	     "with no event reporting them: lost reports (errors_count %"
+	     PRIu32 "; last error: %s)"), desc(a, sizeof(a), fs->mountpoint),
+	     n, info->counter, last);
 }
 
 /* ---- first sight ---------------------------------------------------------- */
@@ -227,17 +228,16 @@ static void record_unrecorded(struct daemon *d, struct daemon_fs *fs,
 		 "sending no event); errors_count is %" PRIu32 "; first error: "
 		 "%s; last error: %s"), fsi->unrecorded, sb->error_count,
 		 first, last);
+	if (!record_fs_finding(d, fs, "unrecorded_errors", message,
+			       _("not inspected: the superblock names the "
+				 "errors' objects only in its first and last "
+				 "error")))
+		set_mark(d, fs, &fsi->mark);
 	dlog(LOG_WARNING, _("%s: %" PRIu32 " error(s) counted by the kernel "
 	     "with no event recorded, while e4errd was not watching "
 	     "(errors_count %" PRIu32 "; first error: %s; last error: %s)"),
 	     desc(a, sizeof(a), fs->mountpoint), fsi->unrecorded,
 	     sb->error_count, first, last);
-	if (record_fs_finding(d, fs, "unrecorded_errors", message,
-			      _("not inspected: the superblock names the "
-				"errors' objects only in its first and last "
-				"error")))
-		return;
-	set_mark(d, fs, &fsi->mark);
 }
 
 /* What the superblock remembers that was never recorded. */

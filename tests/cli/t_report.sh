@@ -65,7 +65,8 @@ ok "json: no-inode entry" test "$(jq -c '.filesystems[0].inodes[] | select(.inod
 	[.error, .error_name, .verdict]' <<<"$json")" = '[-108,"ESHUTDOWN",null]'
 
 # ---- what enrichment added ----
-jqtrue() { jq -e "$@" >/dev/null; }
+# jq 1.6 -e exits 0 on empty input: a missing entry must not pass.
+jqtrue() { local j; j=$(cat); [ -n "$j" ] && jq -e "$@" >/dev/null <<<"$j"; }
 j13=$(jq -c '.filesystems[0].inodes[] | select(.inode == 13)' <<<"$json")
 ok "json: enrichment's function, line, block for inode 13" \
 	test "$(jq -c '[.function, .line, .block]' <<<"$j13")" = '["ext4_lookup",1815,999]'

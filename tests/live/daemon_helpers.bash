@@ -99,3 +99,11 @@ errors_count() { cat "/sys/fs/ext4/$(kname "$1")/errors_count"; }
 
 # quietly COMMAND...: its stdout discarded (as in watch_helpers.bash).
 quietly() { "$@" >/dev/null; }
+
+# jqok FILTER [ARGS...] <<<JSON: FILTER holds on a non-empty document (jq
+# 1.6 -e exits 0 on empty input: a missing entry would pass).
+jqok() {
+	local j
+	j=$(cat)
+	[ -n "$j" ] && jq -e "$@" >/dev/null 2>&1 <<<"$j"
+}

@@ -51,11 +51,11 @@ note "report: $nof"
 ok "report: the filesystem has lost_reports $((after - before))" \
 	test "$(jq -r .lost_reports <<<"$fsj")" = $((after - before))
 ok "report: a finding lost_reports on the filesystem" \
-	quietly jq -e --arg n "$((after - before)) error(s)" 'any(.findings[]; .code == "lost_reports" and (.message | startswith($n)))' <<<"$nof"
+	jqok --arg n "$((after - before)) error(s)" 'any(.findings[]; .code == "lost_reports" and (.message | startswith($n)))' <<<"$nof"
 ok "report: it names the function from the superblock" \
-	quietly jq -e 'any(.findings[]; .code == "lost_reports" and (.message | test("last error: ext4_mb_generate_buddy")))' <<<"$nof"
+	jqok 'any(.findings[]; .code == "lost_reports" and (.message | test("last error: ext4_mb_generate_buddy")))' <<<"$nof"
 ok "report: the kernel log's line for it (function, group error message)" \
-	quietly jq -e '.function == "ext4_mb_generate_buddy" and (.message | test("block bitmap and bg descriptor inconsistent")) and (.sources.function | index("kmsg"))' <<<"$nof"
+	jqok '.function == "ext4_mb_generate_buddy" and (.message | test("block bitmap and bg descriptor inconsistent")) and (.sources.function | index("kmsg"))' <<<"$nof"
 
 # --- a restart does not record it again ------------------------------------
 stop_daemon TERM
@@ -79,7 +79,7 @@ ok "it is recorded at start" wait_log "$T/log3" "$mnt: 1 error(s) counted by the
 nof=$(report_json "$state" | jq -c --arg m "$mnt" '.filesystems[] | select(.mountpoint == $m) | .inodes[] | select(.inode == null)')
 note "report: $nof"
 ok "report: unrecorded_errors at errors_count $now" \
-	quietly jq -e --arg o "errors_count is $now;" 'any(.findings[]; .code == "unrecorded_errors" and (.message | startswith("the superblock counts 1 error(s)")) and (.message | contains($o)))' <<<"$nof"
+	jqok --arg o "errors_count is $now;" 'any(.findings[]; .code == "unrecorded_errors" and (.message | startswith("the superblock counts 1 error(s)")) and (.message | contains($o)))' <<<"$nof"
 stop_daemon TERM
 start_daemon "$T/log4" --config "$T/conf" --state-dir "$state" "$mnt"
 wait_log "$T/log4" "ready: 1 filesystem watched" 10 || fail "daemon ready a third time" "$(cat "$T/log4")"

@@ -53,12 +53,6 @@ ok "max_queued_events restored to $old_q" test "$(cat "$q")" = "$old_q"
 [ $ready_b = 0 ] || { fail "daemon B ready" "$(cat "$T/logb")"; finish; }
 ok "daemon A reads the kernel log" grep -q "reading the kernel log" "$T/log"
 
-# jqok FILTER [ARGS...] <<<JSON: the filter holds on a non-empty document.
-jqok() {
-	local j
-	j=$(cat)
-	[ -n "$j" ] && jq -e "$@" >/dev/null 2>&1 <<<"$j"
-}
 # report_b: daemon B's report.
 report_b() { "$E4ERRD" report --json --state-dir "$T/stateb" --spool-dir "$T/runb" 2>/dev/null; }
 # fs_json MOUNTPOINT: daemon A's report of that filesystem.
@@ -70,14 +64,9 @@ wait_inode() {
 	local i j
 	for ((i = 0; i < 200; i++)); do
 		j=$(fs_json "$1" | jq -c --argjson i "$2" '.inodes[] | select(.inode == $i)')
-		if jq -e "$3" <<<"$j" >/dev/null 2>&1; then
-			echo "$j"
-			return
-		fi
+		jqok "$3" <<<"$j" && break
 		sleep 0.1
 	done
-	"$E4ERRD" report --json --state-dir "$T/state" --spool-dir "$T/run" >"$T/why.out" 2>"$T/why.err"
-	echo "# not found: report exit $?: $(head -c 300 "$T/why.err") $(jq -c '[.filesystems[] | [.mountpoint, [.inodes[].inode]]]' "$T/why.out" 2>&1 | head -c 600)" >&2
 	echo "$j"
 }
 
